@@ -27,6 +27,7 @@ export type CairnErrorCode =
   | 'state-too-new'
   | 'state-corrupt'
   | 'busy'
+  | 'access-denied'
   | 'bad-config'
   | 'bad-usage'
   | 'not-found'

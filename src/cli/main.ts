@@ -3,8 +3,15 @@
 // maps errors to the exit codes of DESIGN.md §5.
 import { Command, CommanderError } from 'commander';
 import { CairnError } from '../errors';
+import { EngineCore } from '../engine/core';
+import { Updater } from '../engine/updater';
+import { CAIRN_VERSION } from '../version';
+import { settingsFor } from './context';
+import { registerDaemonCommand } from './daemon-command';
 import { ExitCode } from './exit-codes';
+import { registerPlanCommands } from './plan-commands';
 import { registerRepoCommands } from './repo-commands';
+import { registerUpdateCommands } from './update-commands';
 
 export function buildProgram(): Command {
   const program = new Command('cairn')
@@ -16,12 +23,30 @@ export function buildProgram(): Command {
     .option('--verbose', 'more detail on stderr')
     .exitOverride()
     .showHelpAfterError();
+  registerUpdateCommands(program);
+  registerPlanCommands(program);
+  registerDaemonCommand(program, async (opts) => {
+    const settings = await settingsFor({ ...opts, json: false, verbose: Boolean(opts.verbose), version: CAIRN_VERSION });
+    const updater = new Updater({
+      sysrootPath: opts.sysroot,
+      osName: opts.os,
+      settings,
+      version: CAIRN_VERSION,
+      log: opts.verbose ? (message) => process.stderr.write(`cairn: ${message}\n`) : undefined,
+    });
+    return EngineCore.create(updater);
+  });
   registerRepoCommands(program);
   return program;
 }
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // Not commander's .version(): `cairn repo commit --version V` must stay the publisher's option.
+  if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
+    process.stdout.write(`${CAIRN_VERSION}\n`);
+    return ExitCode.Done;
+  }
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

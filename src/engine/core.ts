@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The engine as the D-Bus service sees it (src/service/core.ts): one snapshot of what the device is
+// doing, updated from the Updater's events, announced with 'changed'. No logic of its own beyond
+// mapping operations to states.
+import { EventEmitter } from 'node:events';
+import { CairnError, type CairnErrorCode } from '../errors';
+import type { Plan } from '../planner';
+import type { CoreSnapshot, CoreState, CoreStep, UpdaterCore } from '../service/core';
+import type { Status } from './status';
+import type { Updater, UpdaterEvent } from './updater';
+
+function stepOf(plan: Plan | null): CoreStep | null {
+  const step = plan?.steps[0];
+  if (!step) return null;
+  return {
+    commit: step.commit,
+    ref: step.ref,
+    version: step.version ?? '',
+    checkpoint: step.checkpoint,
+    downloadSize: step.estimatedDownloadBytes === null ? -1n : BigInt(step.estimatedDownloadBytes),
+    unpackedSize: -1n,
+  };
+}
+
+function stateOfStatus(status: Status): CoreState {
+  switch (status.state) {
+    case 'hooks-failed':
+      return 'blocked';
+    default:
+      return status.state;
+  }
+}
+
+export class EngineCore extends EventEmitter implements UpdaterCore {
+  private current: CoreSnapshot;
+  private running = false;
+
+  private constructor(
+    private readonly updater: Updater,
+    status: Status,
+  ) {
+    super();
+    this.current = {
+      state: stateOfStatus(status),
+      planJson: status.plan ? JSON.stringify(status.plan) : '',
+      progress: 0,
+      downloadedBytes: 0n,
+      downloadSize: 0n,
+      currentCommit: status.current.commit,
+      currentRemote: status.current.remote,
+      currentRef: status.current.ref,
+      currentVersion: status.current.version ?? '',
+      nextStep: stepOf(status.plan),
+      lastError: status.lastError ? { code: status.lastError.code as CairnErrorCode, message: status.lastError.message } : null,
+    };
+    updater.on('event', (event: UpdaterEvent) => this.onEvent(event));
+  }
+
+  static async create(updater: Updater): Promise<EngineCore> {
+    return new EngineCore(updater, await updater.status());
+  }
+
+  get busy(): boolean {
+    return this.running;
+  }
+
+  snapshot(): CoreSnapshot {
+    return { ...this.current };
+  }
+
+  check(): Promise<void> {
+    return this.run('checking', async () => {
+      await this.updater.check();
+    });
+  }
+
+  fetch(): Promise<void> {
+    return this.run('fetching', async () => {
+      await this.updater.fetch();
+      this.set({ state: 'fetched', progress: 1 });
+    });
+  }
+
+  deploy(): Promise<void> {
+    return this.run('deploying', async () => {
+      const outcome = await this.updater.deploy();
+      if (outcome.deployed) this.set({ state: 'reboot-required' });
+    });
+  }
+
+  update(): Promise<void> {
+    return this.run('checking', async () => {
+      const outcome = await this.updater.update();
+      if (outcome.deployed) this.set({ state: 'reboot-required' });
+    });
+  }
+
+  cancel(): void {
+    this.updater.cancel();
+  }
+
+  private set(changes: Partial<CoreSnapshot>): void {
+    const keys = (Object.keys(changes) as (keyof CoreSnapshot)[]).filter((k) => this.current[k] !== changes[k]);
+    if (keys.length === 0) return;
+    this.current = { ...this.current, ...changes };
+    this.emit('changed', keys);
+  }
+
+  private async run(initial: CoreState, body: () => Promise<void>): Promise<void> {
+    if (this.running) throw new CairnError('busy', 'another operation is running');
+    this.running = true;
+    this.set({ state: initial, progress: 0, downloadedBytes: 0n, lastError: null });
+    try {
+      await body();
+      const status = await this.updater.status();
+      // A deployed step in a sysroot that is not booted is current at once: keep 'reboot-required'.
+      const state = this.current.state === 'reboot-required' ? 'reboot-required' : this.current.state;
+      this.running = false;
+      this.set({
+        state,
+        currentCommit: status.current.commit,
+        currentRef: status.current.ref,
+        currentRemote: status.current.remote,
+        currentVersion: status.current.version ?? '',
+      });
+    } catch (err) {
+      const error = err instanceof CairnError ? err : new CairnError('internal', String(err));
+      this.running = false;
+      this.set({
+        state: error.code === 'hooks-pending' ? 'reboot-required' : 'error',
+        lastError: { code: error.code, message: error.message },
+      });
+      throw error;
+    }
+  }
+
+  private onEvent(event: UpdaterEvent): void {
+    switch (event.type) {
+      case 'plan':
+        this.set({
+          planJson: JSON.stringify(event.plan),
+          nextStep: stepOf(event.plan),
+          state: event.plan.state,
+          downloadSize: BigInt(event.plan.steps[0]?.estimatedDownloadBytes ?? 0),
+        });
+        break;
+      case 'fetch-start':
+        this.set({ state: 'fetching', progress: 0, downloadedBytes: 0n });
+        break;
+      case 'progress':
+        this.set({ progress: event.progress.fraction, downloadedBytes: BigInt(event.progress.bytes) });
+        break;
+      case 'fetched':
+        this.set({ progress: 1 });
+        break;
+      case 'deployed':
+        this.set({ state: 'deploying' });
+        break;
+      default:
+        break;
+    }
+  }
+}
