@@ -14,17 +14,27 @@ export interface GlobalOptions {
   config?: string;
   json: boolean;
   verbose: boolean;
+  /** Always go through the daemon on the system bus. */
+  viaDbus: boolean;
   version: string;
 }
 
 export function globalOptions(program: Command): GlobalOptions {
-  const opts = program.opts<{ sysroot: string; os?: string; config?: string; json?: boolean; verbose?: boolean }>();
+  const opts = program.opts<{
+    sysroot: string;
+    os?: string;
+    config?: string;
+    json?: boolean;
+    verbose?: boolean;
+    viaDbus?: boolean;
+  }>();
   return {
     sysroot: opts.sysroot,
     os: opts.os,
     config: opts.config,
     json: Boolean(opts.json),
     verbose: Boolean(opts.verbose),
+    viaDbus: Boolean(opts.viaDbus),
     version: CAIRN_VERSION,
   };
 }

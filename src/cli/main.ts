@@ -21,12 +21,13 @@ export function buildProgram(): Command {
     .option('--config <file>', 'configuration file (default: /etc/cairn/cairn.conf and drop-ins)')
     .option('--json', 'print one JSON document on stdout')
     .option('--verbose', 'more detail on stderr')
+    .option('--via-dbus', 'drive the running cairn daemon (the default on / when it owns its bus name)')
     .exitOverride()
     .showHelpAfterError();
   registerUpdateCommands(program);
   registerPlanCommands(program);
   registerDaemonCommand(program, async (opts) => {
-    const settings = await settingsFor({ ...opts, json: false, verbose: Boolean(opts.verbose), version: CAIRN_VERSION });
+    const settings = await settingsFor({ ...opts, json: false, verbose: Boolean(opts.verbose), viaDbus: false, version: CAIRN_VERSION });
     const updater = new Updater({
       sysrootPath: opts.sysroot,
       osName: opts.os,

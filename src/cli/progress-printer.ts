@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Shows the engine's events: a progress bar on a terminal, plain lines otherwise, or one JSON
 // object per line (`--json-progress`) for programs.
-import { formatBytes, type FetchProgress } from '../engine/progress';
+import type { FetchProgress } from '../engine/progress';
+import { formatBytes } from './format-plan';
 import type { UpdaterEvent } from '../engine/updater';
 
 export interface ProgressPrinterOptions {

@@ -2,6 +2,7 @@
 // The device commands: status, check, fetch, deploy, update, boot-hooks, cancel (DESIGN.md §5).
 // Each is a thin layer over the engine's Updater: parse options, print, pick the exit code.
 import type { Command } from 'commander';
+import { loadConfig } from '../config';
 import { CairnError } from '../errors';
 import { Updater, type UpdateOutcome } from '../engine/updater';
 import type { Status } from '../engine/status';
@@ -11,6 +12,7 @@ import { formatPlan } from './format-plan';
 import { globalOptions, printJson, settingsFor, type GlobalOptions } from './context';
 import { ProgressPrinter } from './progress-printer';
 import { cancelRunningOperation } from './cancel';
+import { cancelViaDaemon, runViaDaemon, useDaemon } from './via-dbus';
 
 interface FetchOptions {
   maxDownloadAttempts?: string;
@@ -114,6 +116,10 @@ export function registerUpdateCommands(program: Command): void {
     .command('check')
     .description('plan the path from the current deployment to the newest release')
     .action(async () => {
+      if (await useDaemon(globalOptions(program))) {
+        process.exitCode = await runViaDaemon('Check', globalOptions(program));
+        return;
+      }
       const { updater, opts } = await makeUpdater(program);
       process.exitCode = await whenNotReady(opts, async () => {
         const plan = await updater.check();
@@ -129,6 +135,10 @@ export function registerUpdateCommands(program: Command): void {
       .description('download the next step (or every step with --all) without deploying it')
       .option('--all', 'download every step of the plan'),
   ).action(async (options: FetchOptions & { all?: boolean }) => {
+    if (!options.all && (await useDaemon(globalOptions(program)))) {
+      process.exitCode = await runViaDaemon('Fetch', globalOptions(program));
+      return;
+    }
     const { updater, opts } = await makeUpdater(program, options);
     process.exitCode = await whenNotReady(opts, async () => {
       const plan = await updater.fetch({ all: options.all });
@@ -142,6 +152,10 @@ export function registerUpdateCommands(program: Command): void {
     .command('deploy')
     .description('deploy the next step (already fetched); the device must then reboot')
     .action(async () => {
+      if (await useDaemon(globalOptions(program))) {
+        process.exitCode = await runViaDaemon('Deploy', globalOptions(program));
+        return;
+      }
       const { updater, opts } = await makeUpdater(program);
       process.exitCode = await whenNotReady(opts, async () => printOutcome(opts, await updater.deploy()));
     });
@@ -152,6 +166,12 @@ export function registerUpdateCommands(program: Command): void {
       .description('check, fetch and deploy the next step; exit 4 means reboot to continue')
       .option('--reboot', 'reboot through systemd once a step is deployed (booted systems only)'),
   ).action(async (options: FetchOptions & { reboot?: boolean }) => {
+    if (await useDaemon(globalOptions(program))) {
+      const code = await runViaDaemon('Update', globalOptions(program));
+      if (code === ExitCode.RebootRequired && options.reboot) await requestReboot(globalOptions(program));
+      process.exitCode = code;
+      return;
+    }
     const { updater, opts } = await makeUpdater(program, options);
     process.exitCode = await whenNotReady(opts, async () => {
       const outcome = await updater.update();
@@ -188,11 +208,45 @@ export function registerUpdateCommands(program: Command): void {
     });
 
   program
+    .command('auto')
+    .description('apply the automatic update policy of the configuration (run by cairn-update.timer)')
+    .action(async () => {
+      const opts = globalOptions(program);
+      const { config } = await loadConfig({ file: opts.config });
+      const policy = config.update.policy;
+      if (policy === 'none') {
+        process.stdout.write('Automatic updates are off ([update] policy=none).\n');
+        process.exitCode = ExitCode.NothingToDo;
+        return;
+      }
+      const method = ({ check: 'Check', fetch: 'Fetch', deploy: 'Update' } as const)[policy];
+      if (await useDaemon(opts)) {
+        const code = await runViaDaemon(method, opts);
+        if (code === ExitCode.RebootRequired && config.update.reboot) await requestReboot(opts);
+        process.exitCode = code;
+        return;
+      }
+      const { updater } = await makeUpdater(program);
+      process.exitCode = await whenNotReady(opts, async () => {
+        if (policy === 'check') return planExitCode(await updater.check());
+        if (policy === 'fetch') {
+          const plan = await updater.fetch();
+          return plan.steps.length === 0 ? ExitCode.NothingToDo : ExitCode.Done;
+        }
+        const code = printOutcome(opts, await updater.update());
+        if (code === ExitCode.RebootRequired && config.update.reboot) await requestReboot(opts);
+        return code;
+      });
+    });
+
+  program
     .command('cancel')
     .description('cancel the operation another cairn process is running on this device')
     .action(async () => {
       const opts = globalOptions(program);
-      const cancelled = await cancelRunningOperation(opts);
+      const cancelled = (await useDaemon(opts))
+        ? ((await cancelViaDaemon()) ? 'the daemon\u2019s operation' : null)
+        : await cancelRunningOperation(opts);
       if (opts.json) printJson({ cancelled });
       else process.stdout.write(cancelled ? `Cancelled ${cancelled}.\n` : 'Nothing to cancel.\n');
       process.exitCode = cancelled ? ExitCode.Done : ExitCode.NothingToDo;

@@ -263,6 +263,10 @@ test('wrongContentLength announces more than it sends, truncatePaths sends half'
   t.true(truncated.body.equals(SMALL.subarray(0, SMALL.length / 2)));
   t.not(truncated.error, null);
 
+  const oneByte = await get(`${server.url}/small`, { headers: { Range: 'bytes=0-0' } });
+  t.is(oneByte.body.length, 0, 'half of one byte is nothing');
+  t.not(oneByte.error, null);
+
   const fine = await get(`${server.url}/objects/ab/big.file`);
   t.is(fine.error, null);
 });

@@ -122,6 +122,11 @@ test('setRef creates, moves and deletes refs', async (t) => {
   await stream.setRef('b', null);
   t.is(await stream.resolve('b'), null);
   t.is(await stream.resolve('a'), c2);
+  // Hex-looking ref names are refs, never checksum prefixes.
+  await stream.setRef(c1.slice(0, 6), c2);
+  t.is(await stream.resolve(c1.slice(0, 6)), c2);
+  t.is(await stream.resolve(c2.slice(0, 6)), null);
+  await t.throwsAsync(stream.resolve('../config'));
 });
 
 test('a stream with two commits, a delta and a summary is pullable through RepoServer', async (t) => {

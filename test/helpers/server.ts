@@ -262,11 +262,13 @@ export class RepoServer {
     }
     const sendLength = truncate ? Math.floor(length / 2) : length;
     const stall = faults.stallAfterBytes !== undefined && (faults.stallPaths?.test(urlPath) ?? true);
-    const complete = await this.pump(file.path, range.start, sendLength, res, record, {
-      faults,
-      stallAt: stall ? faults.stallAfterBytes : undefined,
-      signal,
-    });
+    const complete =
+      sendLength === 0 ||
+      (await this.pump(file.path, range.start, sendLength, res, record, {
+        faults,
+        stallAt: stall ? faults.stallAfterBytes : undefined,
+        signal,
+      }));
     if (!complete) return;
     if (wrongLength || truncate) {
       // The announced length was not sent: close so the client sees a short body, not a stall.

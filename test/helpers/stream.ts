@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // A publisher's release stream for tests: an archive repo that commits generated OS trees with chosen
 // metadata, parents and timestamps, moves refs, writes static deltas and the summary.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ostree } from './exec';
 import { type GpgKey, withGpgHomedir } from './gpg';
@@ -129,12 +129,18 @@ export class ReleaseStream {
     }
   }
 
-  /** The checksum ref (or a checksum prefix) resolves to, or null when the ref does not exist. */
+  /**
+   * The commit ref points at, or null when there is no such ref. Reads the ref file itself: `ostree
+   * rev-parse` would take a short hex ref name such as `b` or `cafe` for a checksum prefix.
+   */
   async resolve(ref: string): Promise<string | null> {
+    if (ref.split('/').some((part) => part === '' || part === '.' || part === '..')) {
+      throw new Error(`not a ref name: ${ref}`);
+    }
     try {
-      return (await ostree(['rev-parse', `--repo=${this.repoPath}`, ref])).trim();
+      return (await readFile(path.join(this.repoPath, 'refs', 'heads', ref), 'utf8')).trim();
     } catch (err) {
-      if (err instanceof Error && /not found/i.test(err.message)) return null;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
   }
