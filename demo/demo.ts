@@ -71,7 +71,12 @@ function release(version: string, extra: Partial<OsTreeOptions> = {}): OsTreeOpt
     version,
     payload: [
       { path: 'usr/share/demo/base.bin', size: 3 * MB, random: true, seed: 'base' },
-      { path: `usr/share/demo/release-${version}.bin`, size: 3 * MB, random: true, seed: `release-${version}` },
+      {
+        path: `usr/share/demo/release-${version}.bin`,
+        size: 3 * MB,
+        random: true,
+        seed: `release-${version}`,
+      },
     ],
     ...extra,
   };
@@ -90,7 +95,21 @@ async function main(): Promise<void> {
     const commit = async (version: string, opts: OsTreeOptions, extra: string[]) => {
       await removeTree(tree);
       await buildOsTree(tree, opts);
-      await mustCairn(['repo', 'commit', '--repo', repo, '--branch', 'os/stable', '--tree', tree, '--version', version, '--subject', `Release ${version}`, ...extra]);
+      await mustCairn([
+        'repo',
+        'commit',
+        '--repo',
+        repo,
+        '--branch',
+        'os/stable',
+        '--tree',
+        tree,
+        '--version',
+        version,
+        '--subject',
+        `Release ${version}`,
+        ...extra,
+      ]);
     };
     await commit('1', release('1'), []);
     const v1 = (await ostree(['rev-parse', `--repo=${repo}`, 'os/stable'])).trim();
@@ -102,10 +121,38 @@ async function main(): Promise<void> {
     await commit('3', release('3'), []);
     await removeTree(tree);
     await buildOsTree(tree, release('4', { hooks: { '10-notes-json': MIGRATE_TO_V3 } }));
-    await mustCairn(['repo', 'rename-ref', '--repo', repo, '--from', 'os/stable', '--to', 'os/stable-v2', '--tree', tree, '--version', '4', '--reason', 'the stream moves to os/stable-v2 and notes to JSON']);
+    await mustCairn([
+      'repo',
+      'rename-ref',
+      '--repo',
+      repo,
+      '--from',
+      'os/stable',
+      '--to',
+      'os/stable-v2',
+      '--tree',
+      tree,
+      '--version',
+      '4',
+      '--reason',
+      'the stream moves to os/stable-v2 and notes to JSON',
+    ]);
     await removeTree(tree);
     await buildOsTree(tree, release('5'));
-    await mustCairn(['repo', 'commit', '--repo', repo, '--branch', 'os/stable-v2', '--tree', tree, '--version', '5', '--subject', 'Release 5']);
+    await mustCairn([
+      'repo',
+      'commit',
+      '--repo',
+      repo,
+      '--branch',
+      'os/stable-v2',
+      '--tree',
+      tree,
+      '--version',
+      '5',
+      '--subject',
+      'Release 5',
+    ]);
     await mustCairn(['repo', 'deltas', '--repo', repo, '--ref', 'os/stable-v2']);
     await mustCairn(['repo', 'index', '--repo', repo]);
 
@@ -114,10 +161,17 @@ async function main(): Promise<void> {
     process.stdout.write(`serving ${repo} at ${server.url}\n`);
 
     banner('Device: a sysroot running v1, with app data in /var');
-    const device = await makeDevice(path.join(work, 'device'), { remoteUrl: server.url, ref: 'os/stable', commit: v1 });
+    const device = await makeDevice(path.join(work, 'device'), {
+      remoteUrl: server.url,
+      ref: 'os/stable',
+      commit: v1,
+    });
     const notesDir = path.join(device.varPath, 'lib', 'demo-app');
     await fs.mkdir(notesDir, { recursive: true });
-    await fs.writeFile(path.join(notesDir, 'notes.txt'), 'water the plants\ncall "Ana"\nback up the photos\n');
+    await fs.writeFile(
+      path.join(notesDir, 'notes.txt'),
+      'water the plants\ncall "Ana"\nback up the photos\n',
+    );
     process.stdout.write(`sysroot ${device.sysroot}, v1 = ${v1.slice(0, 12)}, notes.txt written\n`);
     // The device was installed over a good link; from now on the link drops every 3 MB.
     server.faults = { cutEveryBytes: 3 * MB };
@@ -139,7 +193,8 @@ async function main(): Promise<void> {
     await mustCairn([...sysroot, 'status']);
     const files = await fs.readdir(notesDir);
     process.stdout.write(`/var/lib/demo-app: ${files.join(', ')}\n`);
-    for (const file of files) process.stdout.write(`  ${file}: ${(await fs.readFile(path.join(notesDir, file), 'utf8')).trim()}\n`);
+    for (const file of files)
+      process.stdout.write(`  ${file}: ${(await fs.readFile(path.join(notesDir, file), 'utf8')).trim()}\n`);
     process.stdout.write(
       `\nserver: ${server.requests} requests, ${(server.bytesServed / MB).toFixed(1)} MB sent; demo took ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
     );

@@ -37,7 +37,9 @@ Napi::Object DeltaSuperblockFromBytes(Napi::Env env, GBytes *bytes) {
   Napi::Object result = Napi::Object::New(env);
   std::string from_checksum = ChecksumFromBytesVariant(env, from);
   result.Set("from", from_checksum.empty() ? env.Null() : Napi::String::New(env, from_checksum));
-  result.Set("to", ChecksumFromBytesVariant(env, to));
+  std::string to_checksum = ChecksumFromBytesVariant(env, to);
+  if (to_checksum.empty()) throw Napi::Error::New(env, "Not a static-delta superblock: it names no target commit");
+  result.Set("to", to_checksum);
 
   gsize n_parts = g_variant_n_children(parts);
   Napi::Array js_parts = Napi::Array::New(env, n_parts);

@@ -5,7 +5,10 @@ import * as path from 'node:path';
 
 function readVersion(): string {
   // dist/src/version.js -> the package root is two levels up from dist/src.
-  for (const candidate of [path.join(__dirname, '..', '..', 'package.json'), path.join(__dirname, '..', 'package.json')]) {
+  for (const candidate of [
+    path.join(__dirname, '..', '..', 'package.json'),
+    path.join(__dirname, '..', 'package.json'),
+  ]) {
     try {
       const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
       if (pkg.name === 'cairn' && pkg.version) return pkg.version;

@@ -29,7 +29,9 @@ export function loadNative(): NativeModule {
         'then run `npm run build:native`.',
     );
   }
-  const native = require(path) as NativeModule;
+  const addon = { exports: {} };
+  process.dlopen(addon, path);
+  const native = addon.exports as NativeModule;
   native.setErrorClass(OstreeError);
   loaded = native;
   return native;

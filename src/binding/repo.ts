@@ -26,7 +26,14 @@ import {
   assertStringArray,
 } from './validate';
 
-const REPO_MODES: readonly RepoMode[] = ['archive', 'archive-z2', 'bare', 'bare-user', 'bare-user-only', 'bare-split-xattrs'];
+const REPO_MODES: readonly RepoMode[] = [
+  'archive',
+  'archive-z2',
+  'bare',
+  'bare-user',
+  'bare-user-only',
+  'bare-split-xattrs',
+];
 const OBJECT_TYPES: readonly ObjectType[] = [
   'file',
   'dir-tree',
@@ -39,13 +46,23 @@ const OBJECT_TYPES: readonly ObjectType[] = [
   'file-xattrs-link',
 ];
 
-export type RepoPullOptions = PullOptions & { signal?: AbortSignal; onProgress?: (progress: PullProgress) => void };
+export type RepoPullOptions = PullOptions & {
+  signal?: AbortSignal;
+  onProgress?: (progress: PullProgress) => void;
+};
 
 function assertPullOptions(options: unknown): asserts options is RepoPullOptions {
   assertObject(options, 'options');
   assertStringArray(options.refs, 'options.refs');
-  if (options.refs.length === 0) throw invalidParameterError('options.refs', 'a non-empty array', options.refs);
-  for (const key of ['commitMetadataOnly', 'disableStaticDeltas', 'requireStaticDeltas', 'dryRun', 'timestampCheck']) {
+  if (options.refs.length === 0)
+    throw invalidParameterError('options.refs', 'a non-empty array', options.refs);
+  for (const key of [
+    'commitMetadataOnly',
+    'disableStaticDeltas',
+    'requireStaticDeltas',
+    'dryRun',
+    'timestampCheck',
+  ]) {
     assertOptional(options[key], `options.${key}`, assertBoolean);
   }
   assertOptional(options.depth, 'options.depth', (v, n) => assertInteger(v, n, -1));
@@ -56,7 +73,10 @@ function assertPullOptions(options: unknown): asserts options is RepoPullOptions
   const headers = options.httpHeaders;
   if (
     headers !== undefined &&
-    !(Array.isArray(headers) && headers.every((h) => Array.isArray(h) && h.length === 2 && h.every((s) => typeof s === 'string')))
+    !(
+      Array.isArray(headers) &&
+      headers.every((h) => Array.isArray(h) && h.length === 2 && h.every((s) => typeof s === 'string'))
+    )
   ) {
     throw invalidParameterError('options.httpHeaders', 'an array of [name, value] string pairs', headers);
   }
@@ -81,7 +101,8 @@ export class Repo {
 
   static create(path: string, mode: RepoMode): Repo {
     assertNonEmptyString(path, 'path');
-    if (!REPO_MODES.includes(mode)) throw invalidParameterError('mode', `one of ${REPO_MODES.join(', ')}`, mode);
+    if (!REPO_MODES.includes(mode))
+      throw invalidParameterError('mode', `one of ${REPO_MODES.join(', ')}`, mode);
     return new Repo(loadNative().repoCreate(path, mode));
   }
 
@@ -191,7 +212,9 @@ export class Repo {
     assertNonEmptyString(remote, 'remote');
     assertObject(options, 'options');
     assertSignal(options.signal);
-    return runCancellable(options.signal, caller, (cancellable) => this.native.fetchSummary(remote, cancellable));
+    return runCancellable(options.signal, caller, (cancellable) =>
+      this.native.fetchSummary(remote, cancellable),
+    );
   }
 
   /**

@@ -14,7 +14,8 @@ export type VariantValue =
   | VariantValue[] // arrays (other than ay) and tuples
   | { [key: string]: VariantValue }; // a{sv}, a{s*}
 
-export type RepoMode = 'archive' | 'archive-z2' | 'bare' | 'bare-user' | 'bare-user-only' | 'bare-split-xattrs';
+export type RepoMode =
+  'archive' | 'archive-z2' | 'bare' | 'bare-user' | 'bare-user-only' | 'bare-split-xattrs';
 
 export type ObjectType =
   | 'file'

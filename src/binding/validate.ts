@@ -9,11 +9,13 @@ export function assertString(value: unknown, name: string): asserts value is str
 }
 
 export function assertNonEmptyString(value: unknown, name: string): asserts value is string {
-  if (typeof value !== 'string' || value === '') throw invalidParameterError(name, 'a non-empty string', value);
+  if (typeof value !== 'string' || value === '')
+    throw invalidParameterError(name, 'a non-empty string', value);
 }
 
 export function assertNullableString(value: unknown, name: string): asserts value is string | null {
-  if (value !== null && typeof value !== 'string') throw invalidParameterError(name, 'a string or null', value);
+  if (value !== null && typeof value !== 'string')
+    throw invalidParameterError(name, 'a string or null', value);
 }
 
 export function assertBoolean(value: unknown, name: string): asserts value is boolean {
@@ -27,7 +29,8 @@ export function assertInteger(value: unknown, name: string, min: number): assert
 }
 
 export function assertChecksum(value: unknown, name: string): asserts value is string {
-  if (typeof value !== 'string' || !CHECKSUM.test(value)) throw invalidParameterError(name, 'a 64-hex checksum', value);
+  if (typeof value !== 'string' || !CHECKSUM.test(value))
+    throw invalidParameterError(name, 'a 64-hex checksum', value);
 }
 
 export function assertStringArray(value: unknown, name: string): asserts value is string[] {

@@ -40,12 +40,15 @@ export function globalOptions(program: Command): GlobalOptions {
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v), 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v), 2)}\n`,
+  );
 }
 
 function positiveInteger(name: string, text: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new CairnError('bad-usage', `${name} must be a whole number >= 1, not "${text}"`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new CairnError('bad-usage', `${name} must be a whole number >= 1, not "${text}"`);
   return value;
 }
 
@@ -72,7 +75,10 @@ export async function settingsFor(
     try {
       settings.stallTimeoutMs = parseDuration(overrides.stallTimeout);
     } catch (err) {
-      throw new CairnError('bad-usage', `--stall-timeout: ${err instanceof Error ? err.message : String(err)}`);
+      throw new CairnError(
+        'bad-usage',
+        `--stall-timeout: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
   return settings;

@@ -27,7 +27,13 @@ export function buildProgram(): Command {
   registerUpdateCommands(program);
   registerPlanCommands(program);
   registerDaemonCommand(program, async (opts) => {
-    const settings = await settingsFor({ ...opts, json: false, verbose: Boolean(opts.verbose), viaDbus: false, version: CAIRN_VERSION });
+    const settings = await settingsFor({
+      ...opts,
+      json: false,
+      verbose: Boolean(opts.verbose),
+      viaDbus: false,
+      version: CAIRN_VERSION,
+    });
     const updater = new Updater({
       sysrootPath: opts.sysroot,
       osName: opts.os,

@@ -34,7 +34,9 @@ export class ProgressPrinter {
 
   handle = (event: UpdaterEvent): void => {
     if (this.options.jsonProgress) {
-      process.stdout.write(`${JSON.stringify(event, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))}\n`);
+      process.stdout.write(
+        `${JSON.stringify(event, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))}\n`,
+      );
       return;
     }
     const out = this.options.stream;

@@ -20,7 +20,10 @@ interface FetchOptions {
   jsonProgress?: boolean;
 }
 
-async function makeUpdater(program: Command, fetchOptions: FetchOptions = {}): Promise<{ updater: Updater; opts: GlobalOptions }> {
+async function makeUpdater(
+  program: Command,
+  fetchOptions: FetchOptions = {},
+): Promise<{ updater: Updater; opts: GlobalOptions }> {
   const opts = globalOptions(program);
   const settings = await settingsFor(opts, fetchOptions);
   const updater = new Updater({
@@ -30,7 +33,10 @@ async function makeUpdater(program: Command, fetchOptions: FetchOptions = {}): P
     version: opts.version,
     log: opts.verbose ? (message) => process.stderr.write(`cairn: ${message}\n`) : undefined,
   });
-  updater.on('event', new ProgressPrinter({ jsonProgress: Boolean(fetchOptions.jsonProgress), stream: process.stderr }).handle);
+  updater.on(
+    'event',
+    new ProgressPrinter({ jsonProgress: Boolean(fetchOptions.jsonProgress), stream: process.stderr }).handle,
+  );
   // Ctrl-C and `cairn cancel` (SIGINT to the lock holder) end the operation cleanly.
   const onSignal = () => updater.cancel();
   process.once('SIGINT', onSignal);
@@ -91,12 +97,19 @@ function formatStatus(status: Status): string {
     `Current:  ${status.current.version ?? '?'} ${status.current.commit} (${status.current.remote}:${status.current.ref})${status.current.booted ? '' : ' [not booted]'}`,
   ];
   if (status.pendingDeployment) {
-    lines.push(`Pending:  ${status.pendingDeployment.commit} (${status.pendingDeployment.ref ?? '?'}), waiting for a reboot`);
+    lines.push(
+      `Pending:  ${status.pendingDeployment.commit} (${status.pendingDeployment.ref ?? '?'}), waiting for a reboot`,
+    );
   }
   for (const hook of status.hooks) {
-    lines.push(`Hook:     ${hook.name}: ${hook.status}${hook.exitCode !== null ? ` (exit ${hook.exitCode})` : ''}`);
+    lines.push(
+      `Hook:     ${hook.name}: ${hook.status}${hook.exitCode !== null ? ` (exit ${hook.exitCode})` : ''}`,
+    );
   }
-  if (status.plan) lines.push(`Plan:     ${status.plan.state}, ${status.plan.steps.length} step(s) (planned ${status.plannedAt})`);
+  if (status.plan)
+    lines.push(
+      `Plan:     ${status.plan.state}, ${status.plan.steps.length} step(s) (planned ${status.plannedAt})`,
+    );
   if (status.lastError) lines.push(`Error:    [${status.lastError.code}] ${status.lastError.message}`);
   return `${lines.join('\n')}\n`;
 }
@@ -183,7 +196,9 @@ export function registerUpdateCommands(program: Command): void {
 
   program
     .command('boot-hooks')
-    .description('run the current deployment\u2019s pending boot hooks (run at boot by cairn-boot-hooks.service)')
+    .description(
+      'run the current deployment\u2019s pending boot hooks (run at boot by cairn-boot-hooks.service)',
+    )
     .option('--pending', 'only tell: exit 0 when hooks are pending, 1 when not (for ExecCondition=)')
     .action(async (options: { pending?: boolean }) => {
       const { updater, opts } = await makeUpdater(program);
@@ -192,8 +207,21 @@ export function registerUpdateCommands(program: Command): void {
         return;
       }
       const result = await updater.bootHooks();
-      if (opts.json) printJson(result);
-      else if (result.summary === null) {
+      const error =
+        result.summary?.error ??
+        (result.skipped === 'retries-exhausted'
+          ? new CairnError('hook-failed', 'boot hooks failed on every allowed boot; not trying again')
+          : null);
+      if (opts.json) {
+        // One document on stdout: the outcome, with the failure as `error` like every other command.
+        printJson({ ...result, error: error && { code: error.code, message: error.message } });
+        if (error) {
+          process.stderr.write(`cairn: ${error.message} [${error.code}]\n`);
+          process.exitCode = ExitCode.Error;
+        }
+        return;
+      }
+      if (result.summary === null) {
         process.stdout.write(
           result.skipped === 'retries-exhausted'
             ? 'Boot hooks failed on every allowed boot; not trying again (see `cairn status`).\n'
@@ -201,10 +229,12 @@ export function registerUpdateCommands(program: Command): void {
         );
       } else {
         const s = result.summary;
-        process.stdout.write(`Boot hooks: ${s.succeeded.length} succeeded${s.failed ? `, ${s.failed.name} failed` : ''}\n`);
+        process.stdout.write(
+          `Boot hooks: ${s.succeeded.length} succeeded${s.failed ? `, ${s.failed.name} failed` : ''}\n`,
+        );
       }
       if (result.summary?.error) throw result.summary.error;
-      if (result.skipped === 'retries-exhausted') process.exitCode = ExitCode.Error;
+      if (error) process.exitCode = ExitCode.Error;
     });
 
   program
@@ -245,7 +275,9 @@ export function registerUpdateCommands(program: Command): void {
     .action(async () => {
       const opts = globalOptions(program);
       const cancelled = (await useDaemon(opts))
-        ? ((await cancelViaDaemon()) ? 'the daemon\u2019s operation' : null)
+        ? (await cancelViaDaemon())
+          ? 'the daemon\u2019s operation'
+          : null
         : await cancelRunningOperation(opts);
       if (opts.json) printJson({ cancelled });
       else process.stdout.write(cancelled ? `Cancelled ${cancelled}.\n` : 'Nothing to cancel.\n');
@@ -260,6 +292,8 @@ async function requestReboot(opts: GlobalOptions): Promise<void> {
   }
   const { execFile } = await import('node:child_process');
   await new Promise<void>((resolve, reject) =>
-    execFile('systemctl', ['reboot'], (err) => (err ? reject(new CairnError('internal', `systemctl reboot: ${err.message}`)) : resolve())),
+    execFile('systemctl', ['reboot'], (err) =>
+      err ? reject(new CairnError('internal', `systemctl reboot: ${err.message}`)) : resolve(),
+    ),
   );
 }

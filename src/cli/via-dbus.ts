@@ -39,7 +39,10 @@ function exitCodeOf(props: UpdaterProperties): number {
 }
 
 /** Runs `method` on the daemon and waits for its outcome; resolves to the exit code. */
-export async function runViaDaemon(method: Exclude<UpdaterMethod, 'Cancel'>, opts: GlobalOptions): Promise<number> {
+export async function runViaDaemon(
+  method: Exclude<UpdaterMethod, 'Cancel'>,
+  opts: GlobalOptions,
+): Promise<number> {
   const client = await connectUpdater();
   const abort = new AbortController();
   const onSignal = () => {
@@ -52,7 +55,9 @@ export async function runViaDaemon(method: Exclude<UpdaterMethod, 'Cancel'>, opt
       signal: abort.signal,
       onChange: (p) => {
         if (!opts.json && p.state === 'fetching' && process.stderr.isTTY) {
-          process.stderr.write(`\rfetching: ${(p.progress * 100).toFixed(0)}% (${p.downloadedBytes} bytes)\x1b[K`);
+          process.stderr.write(
+            `\rfetching: ${(p.progress * 100).toFixed(0)}% (${p.downloadedBytes} bytes)\x1b[K`,
+          );
         }
       },
     });
@@ -62,7 +67,8 @@ export async function runViaDaemon(method: Exclude<UpdaterMethod, 'Cancel'>, opt
       throw new CairnError(props.lastError.code, props.lastError.message);
     }
     if (opts.json) printJson({ ...(plan ?? {}), state: props.state, lastError: props.lastError });
-    else if (props.state === 'reboot-required') process.stdout.write('A step is deployed: reboot to continue.\n');
+    else if (props.state === 'reboot-required')
+      process.stdout.write('A step is deployed: reboot to continue.\n');
     else if (plan) process.stdout.write(formatPlan(plan));
     else process.stdout.write(`${props.state}\n`);
     return exitCodeOf(props);

@@ -51,7 +51,9 @@ export class EngineCore extends EventEmitter implements UpdaterCore {
       currentRef: status.current.ref,
       currentVersion: status.current.version ?? '',
       nextStep: stepOf(status.plan),
-      lastError: status.lastError ? { code: status.lastError.code as CairnErrorCode, message: status.lastError.message } : null,
+      lastError: status.lastError
+        ? { code: status.lastError.code as CairnErrorCode, message: status.lastError.message }
+        : null,
     };
     updater.on('event', (event: UpdaterEvent) => this.onEvent(event));
   }
@@ -100,7 +102,9 @@ export class EngineCore extends EventEmitter implements UpdaterCore {
   }
 
   private set(changes: Partial<CoreSnapshot>): void {
-    const keys = (Object.keys(changes) as (keyof CoreSnapshot)[]).filter((k) => this.current[k] !== changes[k]);
+    const keys = (Object.keys(changes) as (keyof CoreSnapshot)[]).filter(
+      (k) => this.current[k] !== changes[k],
+    );
     if (keys.length === 0) return;
     this.current = { ...this.current, ...changes };
     this.emit('changed', keys);

@@ -35,9 +35,13 @@ export async function deployStep({ device, commit, ref }: DeployStepOptions): Pr
     return deployment;
   } catch (err) {
     if (err instanceof CairnError) throw err;
-    throw new CairnError('deploy-failed', `deploying ${commit}: ${err instanceof Error ? err.message : String(err)}`, {
-      cause: err,
-    });
+    throw new CairnError(
+      'deploy-failed',
+      `deploying ${commit}: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        cause: err,
+      },
+    );
   } finally {
     sysroot.unlock();
   }

@@ -61,7 +61,8 @@ export function openDevice(options: DeviceOptions): Device {
   // On a booted system the newest deployment that is not the booted one is the pending one; in a
   // test sysroot nothing is pending (the default deployment is current).
   const pending =
-    deployments.find((d) => d.staged || (d.pending && d.index < current.index && d.osname === osName)) ?? null;
+    deployments.find((d) => d.staged || (d.pending && d.index < current.index && d.osname === osName)) ??
+    null;
   return {
     sysroot,
     repo: sysroot.repo(),

@@ -45,9 +45,16 @@ export async function fetchStep(options: FetchStepOptions): Promise<FetchStepRes
   const log = options.log ?? (() => undefined);
   // Local sources (file://: offline media, a share) need no resume layer: libostree imports directly.
   if (!/^https?:\/\//i.test(options.upstreamUrl)) {
-    await repo.pull(remote, { refs: [commit], overrideUrl: options.upstreamUrl, signal, onProgress: (p) => options.onProgress?.(new ProgressTracker(options.estimatedBytes).update(p)) }).catch((err: unknown) => {
-      throw isAbortError(err) ? new CairnError('cancelled', 'fetch cancelled', { cause: err }) : err;
-    });
+    await repo
+      .pull(remote, {
+        refs: [commit],
+        overrideUrl: options.upstreamUrl,
+        signal,
+        onProgress: (p) => options.onProgress?.(new ProgressTracker(options.estimatedBytes).update(p)),
+      })
+      .catch((err: unknown) => {
+        throw isAbortError(err) ? new CairnError('cancelled', 'fetch cancelled', { cause: err }) : err;
+      });
     return { commit, upstreamBytes: 0, pullAttempts: 1, usedStaticDeltas: false };
   }
   const relay = await ResumeRelay.start({
@@ -59,6 +66,10 @@ export async function fetchStep(options: FetchStepOptions): Promise<FetchStepRes
     backoff: options.backoff,
     log,
   });
+  // A cancelled libostree pull still waits for the requests in flight (a whole large object); closing
+  // the relay ends them at once. What the relay cached so far stays for the next try.
+  const closeRelay = () => void relay.close();
+  signal.addEventListener('abort', closeRelay, { once: true });
   const tracker = new ProgressTracker(options.estimatedBytes);
   let disableStaticDeltas = false;
   let deltaFailures = 0;
@@ -83,7 +94,12 @@ export async function fetchStep(options: FetchStepOptions): Promise<FetchStepRes
           },
         });
         await relay.clearCache();
-        return { commit, upstreamBytes: relay.stats.upstreamBytes, pullAttempts, usedStaticDeltas: !disableStaticDeltas };
+        return {
+          commit,
+          upstreamBytes: relay.stats.upstreamBytes,
+          pullAttempts,
+          usedStaticDeltas: !disableStaticDeltas,
+        };
       } catch (err) {
         if (isAbortError(err) || signal.aborted) {
           throw new CairnError('cancelled', 'fetch cancelled; what was downloaded is kept for the next try', {
@@ -92,7 +108,8 @@ export async function fetchStep(options: FetchStepOptions): Promise<FetchStepRes
         }
         const progressed = relay.stats.upstreamBytes > upstreamBefore;
         failuresWithoutProgress = progressed ? 0 : failuresWithoutProgress + 1;
-        const usedDeltas = !disableStaticDeltas && last !== null && (last as PullProgress).totalDeltaParts > 0;
+        const usedDeltas =
+          !disableStaticDeltas && last !== null && (last as PullProgress).totalDeltaParts > 0;
         if (usedDeltas && ++deltaFailures >= DELTA_FAILURES_BEFORE_FALLBACK) {
           log('static delta keeps failing: fetching objects instead');
           disableStaticDeltas = true;
@@ -113,6 +130,7 @@ export async function fetchStep(options: FetchStepOptions): Promise<FetchStepRes
       }
     }
   } finally {
+    signal.removeEventListener('abort', closeRelay);
     await relay.close();
   }
 }
@@ -129,7 +147,8 @@ export async function assertFreeSpace(
   if (estimatedBytes === null) return;
   const stats = await fs.statfs(dir);
   const free = stats.bavail * stats.bsize;
-  const marginBytes = 'bytes' in margin ? margin.bytes : Math.ceil((stats.blocks * stats.bsize * margin.percent) / 100);
+  const marginBytes =
+    'bytes' in margin ? margin.bytes : Math.ceil((stats.blocks * stats.bsize * margin.percent) / 100);
   const needed = 2 * estimatedBytes + marginBytes;
   if (free < needed) {
     throw new CairnError(

@@ -6,7 +6,11 @@ import { planFromRemote, type Plan } from '../planner';
 import type { Device } from './device';
 import type { EngineSettings } from './settings';
 
-export async function planDevice(device: Device, settings: EngineSettings, signal: AbortSignal): Promise<Plan> {
+export async function planDevice(
+  device: Device,
+  settings: EngineSettings,
+  signal: AbortSignal,
+): Promise<Plan> {
   return planFromRemote(
     device.repo,
     { currentCommit: device.current.checksum, ref: device.ref, remote: device.remote },

@@ -24,14 +24,19 @@ export interface HookView {
 /** The current deployment's hooks with what the state file says about each. */
 export async function currentHooks(device: Device, state: CairnState): Promise<HookView[]> {
   const { hooks } = await listBootHooks(device.current.path);
-  const records = state.deployments[deploymentKey(device.current.checksum, device.current.deployserial)]?.hooks ?? [];
+  const records =
+    state.deployments[deploymentKey(device.current.checksum, device.current.deployserial)]?.hooks ?? [];
   return hooks.map((hook) => {
     const record = records.find((r) => r.name === hook.name);
     return { name: hook.name, status: record?.status ?? 'pending', exitCode: record?.exitCode ?? null };
   });
 }
 
-export async function readiness(device: Device, state: CairnState, hookMaxRetries: number): Promise<Readiness> {
+export async function readiness(
+  device: Device,
+  state: CairnState,
+  hookMaxRetries: number,
+): Promise<Readiness> {
   if (device.pending) return { kind: 'reboot-pending', commit: device.pending.checksum };
   const hooks = await currentHooks(device, state);
   const notDone = hooks.filter((h) => h.status !== 'succeeded');

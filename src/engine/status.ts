@@ -18,7 +18,14 @@ export type DeviceState =
 
 export interface Status {
   state: DeviceState;
-  current: { commit: string; ref: string; remote: string; version: string | null; os: string; booted: boolean };
+  current: {
+    commit: string;
+    ref: string;
+    remote: string;
+    version: string | null;
+    os: string;
+    booted: boolean;
+  };
   pendingDeployment: { commit: string; ref: string | null; staged: boolean } | null;
   hooks: { name: string; status: string; exitCode: number | null; attempts: number }[];
   plan: Plan | null;
@@ -55,7 +62,12 @@ export function buildStatus(device: Device, state: CairnState, ready: Readiness)
   const hookRecords = record?.hooks ?? [];
   const pendingHooks = ready.kind === 'hooks-pending' ? ready.pending : [];
   const hooks = [
-    ...hookRecords.map((h) => ({ name: h.name, status: h.status, exitCode: h.exitCode, attempts: h.attempts })),
+    ...hookRecords.map((h) => ({
+      name: h.name,
+      status: h.status,
+      exitCode: h.exitCode,
+      attempts: h.attempts,
+    })),
     ...pendingHooks
       .filter((name) => !hookRecords.some((h) => h.name === name))
       .map((name) => ({ name, status: 'pending', exitCode: null, attempts: 0 })),

@@ -238,7 +238,10 @@ export class Updater extends EventEmitter {
     const step = plan.steps[0];
     if (!step) return { plan, deployed: null, rebootRequired: false };
     if (!isFetched(device, step.commit)) {
-      throw new CairnError('deploy-failed', `step ${step.commit} is not downloaded yet: run \`cairn fetch\` first`);
+      throw new CairnError(
+        'deploy-failed',
+        `step ${step.commit} is not downloaded yet: run \`cairn fetch\` first`,
+      );
     }
     const state = store.state;
     const record = stepRecord(state, step);
@@ -316,7 +319,8 @@ function assertReady(ready: Readiness): void {
 
 function toCairnError(err: unknown): CairnError {
   if (err instanceof CairnError) return err;
-  if (err instanceof Error && err.name === 'AbortError') return new CairnError('cancelled', 'cancelled', { cause: err });
+  if (err instanceof Error && err.name === 'AbortError')
+    return new CairnError('cancelled', 'cancelled', { cause: err });
   return new CairnError('internal', err instanceof Error ? err.message : String(err), { cause: err });
 }
 

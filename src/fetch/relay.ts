@@ -121,14 +121,16 @@ export class ResumeRelay {
     const url = this.upstreamUrlOf(repoPath.replace(/^\/+/, ''));
     const key = this.ctx.cache.keyOf(url.href);
     this.servedComplete.delete(key);
-    await this.downloads.get(key)?.settled;
+    const running = this.downloads.get(key);
+    if (running && isRunning(running.download)) await running.settled;
     await this.ctx.cache.drop(url.href);
   }
 
   /** Removes every cache entry not being downloaded right now; call it after a successful pull. */
   async clearCache(): Promise<void> {
     this.servedComplete.clear();
-    await this.ctx.cache.clear(new Set(this.downloads.keys()));
+    const running = [...this.downloads].filter(([, { download }]) => isRunning(download));
+    await this.ctx.cache.clear(new Set(running.map(([key]) => key)));
   }
 
   /** Ends every upstream request, client connection, retry timer and the server itself. */
@@ -181,13 +183,17 @@ export class ResumeRelay {
   ): Promise<void> {
     const key = this.ctx.cache.keyOf(url.href);
     let running = this.downloads.get(key);
+    // A download that has settled may still be closing its file; it no longer counts as running.
+    if (running && !isRunning(running.download)) running = undefined;
     if (!running) {
       const rejected = this.servedComplete.delete(key);
       if (rejected)
         this.ctx.log(`${repoPath}: asked for again after it was served complete; fetching it fresh`);
       const headers = upstreamRequestHeaders(request.headers, true);
       const download = new Download(this.ctx, url, headers, repoPath, rejected);
-      const settled = download.run().finally(() => this.downloads.delete(key));
+      const settled = download.run().finally(() => {
+        if (this.downloads.get(key)?.download === download) this.downloads.delete(key);
+      });
       running = { download, settled };
       this.downloads.set(key, running);
     }
@@ -200,6 +206,10 @@ export class ResumeRelay {
     // './' keeps a first segment containing ':' from being read as a URL scheme.
     return new URL(`./${relative}`, this.base);
   }
+}
+
+function isRunning(download: Download): boolean {
+  return download.state === 'pending' || download.state === 'ready';
 }
 
 function parseUpstreamUrl(value: string): URL {

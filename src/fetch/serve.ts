@@ -44,8 +44,12 @@ export async function serveDownload(
       if (sent < source.length) {
         const size = Math.min(CHUNK, source.length - sent);
         const { bytesRead, buffer } = await handle.read(Buffer.allocUnsafe(size), 0, size, sent);
-        // Zero bytes: the file was emptied by a restart since `length` was read; wait for new data.
-        if (bytesRead === 0) await source.changed();
+        if (bytesRead === 0) {
+          // A restart emptied the file since `length` was read: look again. A complete file that is
+          // shorter than its length was changed under the relay: give up on this response.
+          if (state === 'complete') break;
+          continue;
+        }
         sent += bytesRead;
         stats.servedBytes += bytesRead;
         if (bytesRead > 0 && !response.write(buffer.subarray(0, bytesRead))) await drained(response);
@@ -57,6 +61,10 @@ export async function serveDownload(
     }
   } finally {
     await handle.close();
+  }
+  if (sent !== source.length) {
+    response.destroy();
+    return 'incomplete';
   }
   response.end();
   return (await hasFinished(response)) ? 'complete' : 'incomplete';

@@ -6,7 +6,10 @@
 export const CHECKPOINT = 'cairn.checkpoint';
 /** `s`: human-readable reason for a checkpoint. */
 export const CHECKPOINT_REASON = 'cairn.checkpoint-reason';
-/** `s`: checksum of the nearest strictly older checkpoint in this commit's history. */
+/**
+ * `s`: checksum of the nearest strictly older checkpoint in this commit's history; the empty string
+ * means there is none. An absent key means unknown (history written before pointers): walk parents.
+ */
 export const PREVIOUS_CHECKPOINT = 'cairn.previous-checkpoint';
 /** `s`: eos-updater compatible ref rename; the tip carrying it is a checkpoint. */
 export const CHECKPOINT_TARGET = 'eos.checkpoint-target';

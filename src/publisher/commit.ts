@@ -80,7 +80,8 @@ export async function publishCommit(opts: CommitOptions): Promise<CommitResult> 
 
   if (opts.version !== undefined) strings.push([VERSION, opts.version]);
   if (checkpoint && opts.reason !== undefined) strings.push([CHECKPOINT_REASON, opts.reason]);
-  if (previousCheckpoint !== null) strings.push([PREVIOUS_CHECKPOINT, previousCheckpoint]);
+  // Always written: '' says "no older checkpoint", so planners need not walk the parents to know.
+  strings.push([PREVIOUS_CHECKPOINT, previousCheckpoint ?? '']);
   const checksum = await ostreeCommit({
     repo: opts.repo,
     branch: opts.branch,

@@ -45,6 +45,8 @@ export async function nearestCheckpoint(
     if (facts === null) return null;
     if (isCheckpointLike(facts)) return found(current);
     crossed.add(current);
+    // '' is the publisher's explicit "no older checkpoint"; an absent key means unknown: walk on.
+    if (facts.previousCheckpoint === '') return null;
     if (facts.previousCheckpoint !== null) return found(facts.previousCheckpoint);
     current = facts.parent;
   }
@@ -57,6 +59,7 @@ export async function previousCheckpointOf(
   facts: CommitFacts,
   trail?: Set<string>,
 ): Promise<string | null> {
+  if (facts.previousCheckpoint === '') return null;
   return facts.previousCheckpoint ?? nearestCheckpoint(reader, facts.parent, trail);
 }
 

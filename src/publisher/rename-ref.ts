@@ -44,7 +44,13 @@ export async function renameRef(opts: RenameRefOptions): Promise<RenameRefResult
   if (opts.from === opts.to) throw new CairnError('bad-usage', 'a ref cannot be renamed to itself');
   const timestamp = opts.timestamp === undefined ? undefined : parseTimestamp(opts.timestamp);
   await assertRepo(opts.repo);
-  if (opts.tree !== undefined && !(await stat(opts.tree).then((st) => st.isDirectory(), () => false))) {
+  if (
+    opts.tree !== undefined &&
+    !(await stat(opts.tree).then(
+      (st) => st.isDirectory(),
+      () => false,
+    ))
+  ) {
     throw new CairnError('not-found', `tree directory ${opts.tree} does not exist`);
   }
   const parent = await resolveRef(opts.repo, opts.from);
@@ -62,7 +68,8 @@ export async function renameRef(opts: RenameRefOptions): Promise<RenameRefResult
     [CHECKPOINT_REASON, opts.reason ?? `The ${opts.from} release stream continues as ${opts.to}`],
   ];
   if (version !== null) strings.push([VERSION, version]);
-  if (previousCheckpoint !== null) strings.push([PREVIOUS_CHECKPOINT, previousCheckpoint]);
+  // Always written: '' says "no older checkpoint", so planners need not walk the parents to know.
+  strings.push([PREVIOUS_CHECKPOINT, previousCheckpoint ?? '']);
 
   const checksum = await ostreeCommit({
     repo: opts.repo,

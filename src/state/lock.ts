@@ -120,7 +120,9 @@ export async function acquireOperationLock(stateDir: string, options: LockOption
 }
 
 /** Who holds the operation lock of `stateDir` now, or null when nobody does. */
-export async function operationLockHolder(stateDir: string): Promise<{ pid: number; purpose: string | null } | null> {
+export async function operationLockHolder(
+  stateDir: string,
+): Promise<{ pid: number; purpose: string | null } | null> {
   const answer = await queryHolder(await lockName(stateDir));
   if (answer.state === 'gone' || answer.holder === null) return null;
   return { pid: answer.holder.pid, purpose: answer.holder.purpose };

@@ -146,8 +146,14 @@ test('opening something that is not a repo throws an OstreeError', async (t) => 
 test('bad arguments are TypeErrors naming the parameter', async (t) => {
   const stream = await ReleaseStream.create(await makeTempDir(t));
   const repo = Repo.open(stream.repoPath);
-  t.throws(() => repo.loadCommit('abc'), { instanceOf: TypeError, message: /Expected checksum to be a 64-hex checksum/ });
-  t.throws(() => repo.hasObject('blob' as never, '0'.repeat(64)), { instanceOf: TypeError, message: /objectType/ });
+  t.throws(() => repo.loadCommit('abc'), {
+    instanceOf: TypeError,
+    message: /Expected checksum to be a 64-hex checksum/,
+  });
+  t.throws(() => repo.hasObject('blob' as never, '0'.repeat(64)), {
+    instanceOf: TypeError,
+    message: /objectType/,
+  });
   t.throws(() => Repo.create(stream.repoPath, 'zip' as never), { instanceOf: TypeError, message: /mode/ });
   // The native layer checks too, for callers that bypass the wrapper.
   t.throws(() => repo.native.loadCommit(42 as never), { instanceOf: TypeError });
@@ -168,12 +174,16 @@ test('commitSizes matches ostree.sizes as the CLI reports it', async (t) => {
   const sizes = repo.commitSizes(checksum);
   t.true(sizes.length > 0);
   // g_format_size separates number and unit with a no-break space.
-  const show = (await ostree(['show', `--repo=${stream.repoPath}`, '--print-sizes', checksum])).replace(/\u00a0/g, ' ');
+  const show = (await ostree(['show', `--repo=${stream.repoPath}`, '--print-sizes', checksum])).replace(
+    /\u00a0/g,
+    ' ',
+  );
   // The CLI prints totals with g_format_size: "Unpacked size (needed/total): 0 bytes/103.9 kB".
   const objects = /Number of objects \(needed\/total\): \d+\/(\d+)/.exec(show)?.[1];
   t.is(sizes.length, Number(objects), show);
   const kB = (n: bigint): string => `${(Number(n) / 1000).toFixed(1)} kB`;
-  const total = (pick: (s: (typeof sizes)[number]) => bigint): bigint => sizes.reduce((sum, s) => sum + pick(s), 0n);
+  const total = (pick: (s: (typeof sizes)[number]) => bigint): bigint =>
+    sizes.reduce((sum, s) => sum + pick(s), 0n);
   t.true(show.includes(`Unpacked size (needed/total): 0 bytes/${kB(total((s) => s.unpacked))}`), show);
   t.true(show.includes(`Compressed size (needed/total): 0 bytes/${kB(total((s) => s.archived))}`), show);
   const payload = sizes.find((s) => s.unpacked === 100_000n);

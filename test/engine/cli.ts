@@ -71,10 +71,23 @@ export function cairn(args: string[], opts: CairnRunOptions = {}): Promise<Cairn
   return startCairn(args, opts).done;
 }
 
-/** The one JSON document a `--json` run printed on stdout. */
+/**
+ * The JSON document a `--json` run printed on stdout. Lenient about text printed before it (libostree
+ * prints "Freed objects" on stdout during cleanup); `strictJsonOf` is the contract of DESIGN.md §5.
+ */
 export function jsonOf<T = Record<string, unknown>>(result: CairnResult): T {
+  const start = result.stdout.search(/^[{[]/m);
+  return parseJson<T>(result, start < 0 ? result.stdout : result.stdout.slice(start));
+}
+
+/** The JSON document a `--json` run printed, which must be all it printed on stdout. */
+export function strictJsonOf<T = Record<string, unknown>>(result: CairnResult): T {
+  return parseJson<T>(result, result.stdout);
+}
+
+function parseJson<T>(result: CairnResult, text: string): T {
   try {
-    return JSON.parse(result.stdout) as T;
+    return JSON.parse(text) as T;
   } catch {
     throw new Error(`not one JSON document on stdout (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
   }

@@ -4,8 +4,14 @@
 // refs, hook log) taken with the ostree CLI and the file system, never with cairn itself.
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { adminStatus, type Device } from '../helpers/device';
+import type { ExecutionContext } from 'ava';
+import { adminStatus, makeDevice, type Device } from '../helpers/device';
 import { ostree } from '../helpers/exec';
+import type { GpgKey } from '../helpers/gpg';
+import type { PayloadFile } from '../helpers/os-tree';
+import { RepoServer } from '../helpers/server';
+import { meta, ReleaseStream } from '../helpers/stream';
+import { makeTempDir } from '../helpers/tmp';
 import { cairn, jsonOf, startCairn, type CairnProcess, type CairnResult, type CairnRunOptions } from './cli';
 
 export const HOOK_LOG = 'hooks.log';
@@ -100,4 +106,62 @@ export async function statusOf(cli: DeviceCli): Promise<StatusJson> {
 /** The state file of the device. */
 export function stateFile(device: Device): string {
   return path.join(device.varPath, 'lib', 'cairn', 'state.json');
+}
+
+export interface Release {
+  version: string;
+  checkpoint?: boolean;
+  hooks?: Record<string, string>;
+  payload?: PayloadFile[];
+}
+
+export interface Bench {
+  dir: string;
+  stream: ReleaseStream;
+  /** The commits of the releases, in order, all on os/stable. */
+  commits: string[];
+  server: RepoServer;
+  device: Device;
+  cli: DeviceCli;
+}
+
+/**
+ * A test bench: RELEASES committed on os/stable (summary written, signed with gpgKey if given),
+ * served on 127.0.0.1, and a device on the first release whose remote requires GPG when gpgKey is
+ * given. The CLI uses a configuration file with `config` (fast retries by default).
+ */
+export async function makeBench(
+  t: ExecutionContext,
+  releases: Release[],
+  opts: { config?: string; gpgKey?: GpgKey; mountDevice?: (sysroot: string) => Promise<void> } = {},
+): Promise<Bench> {
+  const dir = await makeTempDir(t, 'cairn-engine');
+  const stream = await ReleaseStream.create(path.join(dir, 'server'), { gpgKey: opts.gpgKey });
+  const commits: string[] = [];
+  for (const release of releases) {
+    commits.push(
+      await stream.commit({
+        ref: 'os/stable',
+        version: release.version,
+        hooks: release.hooks,
+        payload: release.payload ?? [{ path: 'usr/share/bench/base.bin', size: 50_000, random: true, seed: 'base' }],
+        metadata: release.checkpoint ? { 'cairn.checkpoint': meta.b(true) } : undefined,
+      }),
+    );
+  }
+  await stream.summary();
+  const server = await RepoServer.start(stream.repoPath);
+  t.teardown(() => server.close());
+  const deviceDir = path.join(dir, 'device');
+  await opts.mountDevice?.(path.join(deviceDir, 'sysroot'));
+  const device = await makeDevice(deviceDir, {
+    remoteUrl: server.url,
+    ref: 'os/stable',
+    commit: commits[0],
+    gpgKeyPath: opts.gpgKey?.publicKeyPath,
+  });
+  server.resetCounters();
+  const config = opts.config ?? '[download]\nbackoff-initial=100ms\nbackoff-max=1s\n';
+  const cli = deviceCli(device, await writeConfig(dir, config));
+  return { dir, stream, commits, server, device, cli };
 }
