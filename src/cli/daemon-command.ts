@@ -37,24 +37,34 @@ function parseSeconds(value: string): number {
 
 /** Serves `core` until a stop signal or idleness; resolves after the names are released. */
 export async function runDaemon(core: UpdaterCore, opts: DaemonOptions): Promise<void> {
-  const service = await UpdaterService.start(core, { busAddress: opts.busAddress, eosName: opts.eosName });
-  let onSignal: () => void = () => undefined;
+  // Listen for stop signals before taking the names: a SIGTERM sent as soon as the name appears must
+  // stop the daemon cleanly, not kill it with the default handler.
+  let stopRequested = false;
+  let onStop: () => void = () => {
+    stopRequested = true;
+  };
+  const onSignal = () => onStop();
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   let stopWatching: () => void = () => undefined;
   try {
-    await new Promise<void>((resolve, reject) => {
-      onSignal = resolve;
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
-      service.once('disconnected', () =>
-        reject(new CairnError('internal', 'lost the connection to the system bus')),
-      );
-      if (opts.idleExitSeconds > 0) stopWatching = watchIdle(service, opts.idleExitSeconds * 1000, resolve);
-    });
+    const service = await UpdaterService.start(core, { busAddress: opts.busAddress, eosName: opts.eosName });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        if (stopRequested) return resolve();
+        onStop = resolve;
+        service.once('disconnected', () =>
+          reject(new CairnError('internal', 'lost the connection to the system bus')),
+        );
+        if (opts.idleExitSeconds > 0) stopWatching = watchIdle(service, opts.idleExitSeconds * 1000, resolve);
+      });
+    } finally {
+      stopWatching();
+      await service.stop();
+    }
   } finally {
-    stopWatching();
     process.removeListener('SIGTERM', onSignal);
     process.removeListener('SIGINT', onSignal);
-    await service.stop();
   }
 }
 

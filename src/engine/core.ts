@@ -34,6 +34,8 @@ function stateOfStatus(status: Status): CoreState {
 export class EngineCore extends EventEmitter implements UpdaterCore {
   private current: CoreSnapshot;
   private running = false;
+  /** The state of the plan made by the running operation, if it made one. */
+  private planState: CoreState | null = null;
 
   private constructor(
     private readonly updater: Updater,
@@ -73,27 +75,28 @@ export class EngineCore extends EventEmitter implements UpdaterCore {
   check(): Promise<void> {
     return this.run('checking', async () => {
       await this.updater.check();
+      return null;
     });
   }
 
   fetch(): Promise<void> {
     return this.run('fetching', async () => {
-      await this.updater.fetch();
-      this.set({ state: 'fetched', progress: 1 });
+      const plan = await this.updater.fetch();
+      return plan.steps.length > 0 ? 'fetched' : null;
     });
   }
 
   deploy(): Promise<void> {
     return this.run('deploying', async () => {
       const outcome = await this.updater.deploy();
-      if (outcome.deployed) this.set({ state: 'reboot-required' });
+      return outcome.deployed ? 'reboot-required' : null;
     });
   }
 
   update(): Promise<void> {
     return this.run('checking', async () => {
       const outcome = await this.updater.update();
-      if (outcome.deployed) this.set({ state: 'reboot-required' });
+      return outcome.deployed ? 'reboot-required' : null;
     });
   }
 
@@ -110,18 +113,23 @@ export class EngineCore extends EventEmitter implements UpdaterCore {
     this.emit('changed', keys);
   }
 
-  private async run(initial: CoreState, body: () => Promise<void>): Promise<void> {
+  /**
+   * Runs one operation. `body` resolves to its final state, or null for the state of the plan it made.
+   * The final state, and everything else the operation changed, is announced only once `busy` is
+   * false again: a client that reacts to it (eos: Poll -> UpdateAvailable -> Fetch) is never refused.
+   */
+  private async run(initial: CoreState, body: () => Promise<CoreState | null>): Promise<void> {
     if (this.running) throw new CairnError('busy', 'another operation is running');
     this.running = true;
+    this.planState = null;
     this.set({ state: initial, progress: 0, downloadedBytes: 0n, lastError: null });
     try {
-      await body();
+      const final = await body();
       const status = await this.updater.status();
-      // A deployed step in a sysroot that is not booted is current at once: keep 'reboot-required'.
-      const state = this.current.state === 'reboot-required' ? 'reboot-required' : this.current.state;
       this.running = false;
       this.set({
-        state,
+        state: final ?? this.planState ?? stateOfStatus(status),
+        progress: final === 'fetched' ? 1 : this.current.progress,
         currentCommit: status.current.commit,
         currentRef: status.current.ref,
         currentRemote: status.current.remote,
@@ -141,10 +149,11 @@ export class EngineCore extends EventEmitter implements UpdaterCore {
   private onEvent(event: UpdaterEvent): void {
     switch (event.type) {
       case 'plan':
+        // The plan's state is the outcome of the operation: it is announced when the operation ends.
+        this.planState = event.plan.state;
         this.set({
           planJson: JSON.stringify(event.plan),
           nextStep: stepOf(event.plan),
-          state: event.plan.state,
           downloadSize: BigInt(event.plan.steps[0]?.estimatedDownloadBytes ?? 0),
         });
         break;

@@ -119,6 +119,7 @@ export class Download {
 
   private async attempt(): Promise<Outcome> {
     const { ctx } = this;
+    ctx.signal.throwIfAborted();
     const controller = new AbortController();
     const onClose = () => controller.abort(ctx.signal.reason);
     ctx.signal.addEventListener('abort', onClose, { once: true });

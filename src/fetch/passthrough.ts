@@ -20,6 +20,7 @@ export async function passThrough(
   const method = request.method === 'HEAD' ? 'HEAD' : 'GET';
   const headers = upstreamRequestHeaders(request.headers, false);
   for (let failures = 0; ;) {
+    if (ctx.signal.aborted) return void response.destroy();
     const controller = new AbortController();
     const onClose = () => controller.abort(ctx.signal.reason);
     ctx.signal.addEventListener('abort', onClose, { once: true });

@@ -129,6 +129,11 @@ export class ResumeRelay {
   /** Removes every cache entry not being downloaded right now; call it after a successful pull. */
   async clearCache(): Promise<void> {
     this.servedComplete.clear();
+    // Downloads that have every byte are only syncing to disk: let them finish, then remove them too.
+    const finishing = [...this.downloads.values()].filter(
+      ({ download }) => download.length === download.total,
+    );
+    await Promise.all(finishing.map(({ settled }) => settled));
     const running = [...this.downloads].filter(([, { download }]) => isRunning(download));
     await this.ctx.cache.clear(new Set(running.map(([key]) => key)));
   }

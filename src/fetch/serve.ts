@@ -72,6 +72,8 @@ export async function serveDownload(
 
 /** Resolves when the response can take more data or is gone. */
 export function drained(response: ServerResponse): Promise<void> {
+  // A response destroyed meanwhile refuses writes and has already emitted 'close'.
+  if (response.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       response.off('drain', done);

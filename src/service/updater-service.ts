@@ -98,8 +98,13 @@ export class UpdaterService extends EventEmitter {
     this.stopped = true;
     this.core.removeListener('changed', this.onCoreChanged);
     if (this.running !== null) {
-      this.core.cancel();
-      await waitAtMost(this.running, this.opts.stopTimeoutMs ?? 10_000);
+      try {
+        this.core.cancel();
+        await waitAtMost(this.running, this.opts.stopTimeoutMs ?? 10_000);
+      } catch (err) {
+        // A core that cannot cancel must not keep the names: release them all the same.
+        this.opts.log?.(`cancel failed while stopping: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
     this.cairn.dispose();
     this.eos.dispose();

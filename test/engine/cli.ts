@@ -9,9 +9,13 @@ import { ostreeEnv } from '../helpers/exec';
 export const CLI_MAIN = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 
 // Exits the way bin/cairn does (exitCode, no process.exit), so a leaked handle shows up as a hang.
-const ENTRY = `require(${JSON.stringify(CLI_MAIN)}).main(['node', 'cairn', ...process.argv.slice(1)]).then(
-  (code) => { process.exitCode = code; },
-  (err) => { process.stderr.write('cairn: ' + (err && err.stack ? err.stack : String(err)) + '\\n'); process.exitCode = 1; },
+// A command whose promise never settles while nothing keeps the event loop alive would exit 0 with
+// no output (bin/cairn does exactly that): here it exits 70 with a message, so it can't look like success.
+const ENTRY = `let settled = false;
+process.on('beforeExit', () => { if (!settled) { process.stderr.write('cairn: the event loop emptied while the command was still running\\n'); process.exitCode = 70; } });
+require(${JSON.stringify(CLI_MAIN)}).main(['node', 'cairn', ...process.argv.slice(1)]).then(
+  (code) => { settled = true; process.exitCode = code; },
+  (err) => { settled = true; process.stderr.write('cairn: ' + (err && err.stack ? err.stack : String(err)) + '\\n'); process.exitCode = 1; },
 );`;
 
 export interface CairnResult {
@@ -89,7 +93,9 @@ function parseJson<T>(result: CairnResult, text: string): T {
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new Error(`not one JSON document on stdout (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+    throw new Error(
+      `not one JSON document on stdout (exit ${result.code}):\n${result.stdout}\n${result.stderr}`,
+    );
   }
 }
 

@@ -49,7 +49,8 @@ async function resentBytes(bench: Bench): Promise<number> {
   }
   let resent = 0;
   for (const [urlPath, bytes] of sent) {
-    const size = (await readFile(path.join(bench.stream.repoPath, urlPath)).catch(() => Buffer.alloc(0))).length;
+    const size = (await readFile(path.join(bench.stream.repoPath, urlPath)).catch(() => Buffer.alloc(0)))
+      .length;
     resent += Math.max(0, bytes - size);
   }
   return resent;
@@ -78,7 +79,11 @@ test('a state file from a newer cairn is refused by every command and left untou
     assertFails(t, result, 'state-too-new', command);
     const { message } = jsonOf<{ error: { message: string } }>(result).error;
     t.regex(message, /\b99\b/, `${command}: the message names the file's version`);
-    t.regex(message, new RegExp(`\\b${STATE_FORMAT_VERSION}\\b`), `${command}: and the version this cairn knows`);
+    t.regex(
+      message,
+      new RegExp(`\\b${STATE_FORMAT_VERSION}\\b`),
+      `${command}: and the version this cairn knows`,
+    );
   }
   t.is(await readFile(file, 'utf8'), future);
   t.is(await adminStatus(bench.device), before);
@@ -107,7 +112,11 @@ for (const [name, damage] of [
 test('a failing checkpoint hook keeps the device on the checkpoint, retried up to max-retries', async (t) => {
   const bench = await makeBench(
     t,
-    [{ version: '1' }, { version: '2', checkpoint: true, hooks: { '10-broken': tracingHook('broken', 3) } }, { version: '3' }],
+    [
+      { version: '1' },
+      { version: '2', checkpoint: true, hooks: { '10-broken': tracingHook('broken', 3) } },
+      { version: '3' },
+    ],
     { config: '[hooks]\nmax-retries=1\n' },
   );
   const [, v2, v3] = bench.commits;
@@ -148,7 +157,11 @@ test('a hook that outlives hooks.timeout is killed and reported as hook-timeout'
   const sleeper = `#!/bin/sh\necho "sleeper $CAIRN_TO_COMMIT" >> "$CAIRN_VAR/hooks.log"\nsleep 30\n`;
   const bench = await makeBench(
     t,
-    [{ version: '1' }, { version: '2', checkpoint: true, hooks: { '10-sleeper': sleeper } }, { version: '3' }],
+    [
+      { version: '1' },
+      { version: '2', checkpoint: true, hooks: { '10-sleeper': sleeper } },
+      { version: '3' },
+    ],
     { config: '[hooks]\ntimeout=1s\nmax-retries=1\n' },
   );
   const [, v2] = bench.commits;
@@ -228,7 +241,9 @@ test('cancel mid-fetch: exit 1 (cancelled), nothing deployed, and the next updat
   t.is(again.code, 4, describe(again));
   t.is(await defaultCommit(bench.device), bench.commits[1]);
   const resent = await resentBytes(bench);
-  t.log(`first run ${firstBytes} bytes, second ${contentBytes(bench) - firstBytes}, resent ${resent} of ${size}`);
+  t.log(
+    `first run ${firstBytes} bytes, second ${contentBytes(bench) - firstBytes}, resent ${resent} of ${size}`,
+  );
   t.true(resent <= 0.05 * size, `resent ${resent} bytes of a ${size}-byte step`);
   await t.notThrowsAsync(fsck(bench.device.repoPath));
 });
@@ -261,7 +276,11 @@ test('kill -9 mid-fetch, then update again: at most 5% of the step is downloaded
 
 test('bad usage exits 2', async (t) => {
   const bench = await makeBench(t, [{ version: '1' }]);
-  for (const args of [['update', '--no-such-option'], ['frobnicate'], ['fetch', '--max-download-attempts', '0']]) {
+  for (const args of [
+    ['update', '--no-such-option'],
+    ['frobnicate'],
+    ['fetch', '--max-download-attempts', '0'],
+  ]) {
     const result = await bench.cli(args);
     t.is(result.code, 2, `${args.join(' ')}: ${describe(result)}`);
     t.not(result.stderr.trim(), '', `${args.join(' ')} says what is wrong`);

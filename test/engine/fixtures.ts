@@ -144,7 +144,9 @@ export async function makeBench(
         ref: 'os/stable',
         version: release.version,
         hooks: release.hooks,
-        payload: release.payload ?? [{ path: 'usr/share/bench/base.bin', size: 50_000, random: true, seed: 'base' }],
+        payload: release.payload ?? [
+          { path: 'usr/share/bench/base.bin', size: 50_000, random: true, seed: 'base' },
+        ],
         metadata: release.checkpoint ? { 'cairn.checkpoint': meta.b(true) } : undefined,
       }),
     );

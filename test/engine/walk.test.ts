@@ -15,7 +15,7 @@ import { ostree } from '../helpers/exec';
 import { buildOsTree, type PayloadFile } from '../helpers/os-tree';
 import { RepoServer, type FaultPlan } from '../helpers/server';
 import { makeTempDir, removeTree } from '../helpers/tmp';
-import { cairn, describe, jsonOf } from './cli';
+import { cairn, describe, jsonOf, strictJsonOf } from './cli';
 import {
   defaultCommit,
   defaultOrigin,
@@ -23,6 +23,7 @@ import {
   deviceCli,
   deviceRefs,
   hookLog,
+  makeBench,
   statusOf,
   tracingHook,
   writeConfig,
@@ -45,7 +46,10 @@ async function publish(args: string[]): Promise<Record<string, unknown>> {
 }
 
 /** The release stream of this file, every release carrying `payload(version)` besides its OS files. */
-async function publishWalkStream(dir: string, payload: (version: string) => PayloadFile[]): Promise<WalkStream> {
+async function publishWalkStream(
+  dir: string,
+  payload: (version: string) => PayloadFile[],
+): Promise<WalkStream> {
   const repoPath = path.join(dir, 'repo');
   const tree = path.join(dir, 'tree');
   await mkdir(repoPath, { recursive: true });
@@ -59,8 +63,23 @@ async function publishWalkStream(dir: string, payload: (version: string) => Payl
     await buildOsTree(tree, { version, payload: payload(version), hooks });
     return tree;
   };
-  const commit = async (version: string, branch: string, extra: string[] = [], hooks?: Record<string, string>) => {
-    const args = ['commit', '--repo', repoPath, '--branch', branch, '--version', version, ...stamp(), ...extra];
+  const commit = async (
+    version: string,
+    branch: string,
+    extra: string[] = [],
+    hooks?: Record<string, string>,
+  ) => {
+    const args = [
+      'commit',
+      '--repo',
+      repoPath,
+      '--branch',
+      branch,
+      '--version',
+      version,
+      ...stamp(),
+      ...extra,
+    ];
     const result = await publish([...args, '--tree', await makeTree(version, hooks)]);
     return result.checksum as string;
   };
@@ -152,11 +171,18 @@ async function walkTest(t: ExecutionContext, payload: (version: string) => Paylo
   const { v1, v2, v4, v6, v7 } = stream.commits;
   const server = await RepoServer.start(stream.repoPath);
   t.teardown(() => server.close());
-  const device = await makeDevice(path.join(dir, 'device'), { remoteUrl: server.url, ref: 'os/stable', commit: v1 });
+  const device = await makeDevice(path.join(dir, 'device'), {
+    remoteUrl: server.url,
+    ref: 'os/stable',
+    commit: v1,
+  });
   // Installed over a good link; the faults apply from now on.
   server.faults = faults;
   server.resetCounters();
-  const cli = deviceCli(device, await writeConfig(dir, '[download]\nbackoff-initial=100ms\nbackoff-max=1s\n'));
+  const cli = deviceCli(
+    device,
+    await writeConfig(dir, '[download]\nbackoff-initial=100ms\nbackoff-max=1s\n'),
+  );
 
   const check = await cli(['--json', 'check']);
   t.is(check.code, 0, describe(check));
@@ -170,20 +196,22 @@ async function walkTest(t: ExecutionContext, payload: (version: string) => Paylo
     ],
   );
 
-  await walk(t, cli, device, [
-    { commit: v2, hook: 'v2' },
-    { commit: v4, hook: 'v4' },
-    { commit: v7 },
-  ]);
+  await walk(t, cli, device, [{ commit: v2, hook: 'v2' }, { commit: v4, hook: 'v4' }, { commit: v7 }]);
 
   t.is(await defaultOrigin(device), 'origin:os/next');
   const refs = await deviceRefs(device);
   t.true(refs.includes('origin:os/next'), refs.join(', '));
-  for (const gone of ['origin:os/stable', 'origin:os/stable-v2']) t.false(refs.includes(gone), refs.join(', '));
+  for (const gone of ['origin:os/stable', 'origin:os/stable-v2'])
+    t.false(refs.includes(gone), refs.join(', '));
   t.false(
     refs.some((ref) => ref.startsWith('cairn/')),
     `no download pins left: ${refs.join(', ')}`,
   );
+  if (faults.cutEveryBytes !== undefined)
+    t.true(
+      server.log.some((r) => r.aborted),
+      'the link did cut',
+    );
   // The redirect tip was never deployed, nor anything past a checkpoint out of order.
   const deployed = (await deployments(device)).map((d) => d.split('.')[0]);
   t.false(deployed.includes(v6));
@@ -197,7 +225,12 @@ test('a device walks v1 -> v2 -> v4 (rename) -> v7 (after the redirect), one che
     t,
     (version) => [
       { path: 'usr/share/walk/base.bin', size: 200 * KB, random: true, seed: 'base' },
-      { path: `usr/share/walk/release-${version}.bin`, size: 100 * KB, random: true, seed: `release-${version}` },
+      {
+        path: `usr/share/walk/release-${version}.bin`,
+        size: 100 * KB,
+        random: true,
+        seed: `release-${version}`,
+      },
     ],
     {},
   );
@@ -208,8 +241,23 @@ test('the same walk through a link that drops every 1 MB, with objects larger th
     t,
     (version) => [
       { path: 'usr/share/walk/base.bin', size: 200 * KB, random: true, seed: 'base' },
-      { path: `usr/share/walk/release-${version}.bin`, size: 1.4 * MB, random: true, seed: `release-${version}` },
+      {
+        path: `usr/share/walk/release-${version}.bin`,
+        size: 1.4 * MB,
+        random: true,
+        seed: `release-${version}`,
+      },
     ],
     { cutEveryBytes: 1 * MB },
   );
+});
+
+// Known failure: libostree's ostree_sysroot_cleanup() g_print()s "Freed objects: ..." on stdout
+// whenever the prune after a deploy frees something, ahead of the JSON document. The fix belongs in
+// the native addon (g_set_print_handler to stderr); then turn this into a plain `test`.
+test.failing('update --json prints one JSON document and nothing else on stdout', async (t) => {
+  const bench = await makeBench(t, [{ version: '1' }, { version: '2', checkpoint: true }, { version: '3' }]);
+  const update = await bench.cli(['--json', 'update']);
+  t.is(update.code, 4, describe(update));
+  t.is(strictJsonOf<{ deployed: { commit: string } }>(update).deployed.commit, bench.commits[1]);
 });

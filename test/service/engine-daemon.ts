@@ -2,8 +2,6 @@
 // The real thing for the service's end-to-end tests: a private system bus with the shipped policy,
 // and `cairn --sysroot DEVICE daemon` as a child process serving the real engine on it. The daemon
 // runs the compiled CLI next to this compiled file (dist/ or .out/NAME/), through test/engine/cli.ts.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { connectUpdater } from '../../src/service/client';
 import type { UpdaterClient } from '../../src/service/client';
@@ -12,17 +10,9 @@ import { CAIRN_BUS_NAME, EOS_BUS_NAME } from '../../src/service/names';
 import { startCairn, type CairnProcess, type CairnResult } from '../engine/cli';
 import type { Device } from '../helpers/device';
 import { connect, waitForName } from './bus-util';
-import { startPrivateBus } from './private-bus';
+import { SHIPPED_POLICY, startPrivateBus } from './private-bus';
 
-/** The checkout's root: the nearest directory above this file with a package.json (dist/ or .out/NAME/). */
-function checkoutRoot(): string {
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-  }
-  throw new Error(`no package.json above ${__dirname}`);
-}
-
-export const POLICY = path.join(checkoutRoot(), 'systemd', 'org.cairn.Updater1.conf');
+export const POLICY = SHIPPED_POLICY;
 
 /** States in which an operation is still running. */
 export const WORKING: readonly string[] = ['checking', 'fetching', 'deploying'];

@@ -8,7 +8,9 @@ import path from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { makeTempDir } from '../helpers/tmp';
 
-export const REPO_ROOT = path.resolve(__dirname, '../../../..');
+import { REPO_ROOT } from '../helpers/paths';
+
+export { REPO_ROOT };
 export const SHIPPED_POLICY = path.join(REPO_ROOT, 'systemd/org.cairn.Updater1.conf');
 
 export interface PrivateBus {
